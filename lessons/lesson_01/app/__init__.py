@@ -1,0 +1,1 @@
+"""Lesson 01: a task tracker API kept in memory."""

@@ -1,0 +1,1 @@
+"""The FastAPI Backend Workbook engine: lesson discovery, the pytest plugin and the CLI."""
