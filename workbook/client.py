@@ -68,12 +68,12 @@ def _body_text(content: bytes | None, json_body: Any, data: Any) -> str:
 
 
 def _has_route(app: Any, method: str, path: str) -> bool:
-    """True when some route of the app matches the path (whatever the method)."""
+    """True when some route of the app serves this method and path."""
     routes = getattr(app, "routes", None)
     if routes is None:
         return True  # not a Starlette app: cannot tell, so do not claim it is missing
     scope = {"type": "http", "path": path, "root_path": "", "method": method, "headers": [], "query_string": b""}
-    return any(route.matches(scope)[0] != Match.NONE for route in routes)
+    return any(route.matches(scope)[0] == Match.FULL for route in routes)
 
 
 class _RecordErrors:

@@ -7,6 +7,23 @@ from http import HTTPStatus
 from typing import Any
 
 
+class CheckFailure(AssertionError):
+    """A failure that names where to look itself (overrides the check's `where` marker).
+
+    Use it for a check's set-up steps: when creating a task fails, the learner should look at the
+    create endpoint, not at the endpoint the check is about."""
+
+    def __init__(self, message: str, where: str | None = None) -> None:
+        super().__init__(message)
+        self.where = where
+
+
+def prerequisite(ok: bool, message: str, where: str) -> None:
+    """A set-up step of the check must work before the check can test its own requirement."""
+    if not ok:
+        raise CheckFailure(f"Before testing this, the check needs: {message}", where=where)
+
+
 def phrase(code: int) -> str:
     try:
         return f"{code} {HTTPStatus(code).phrase}"

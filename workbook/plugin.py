@@ -291,6 +291,8 @@ def classify(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException]) ->
         return NOT_STARTED, f"Not started yet: your app has no route for {missing.method} {missing.path.split('?')[0]}."
     if isinstance(exc, AssertionError):
         return "failed", _assertion_text(exc)
+    if type(exc).__name__ == "ResponseValidationError":
+        return "error", _response_validation(exc, exchanges)
     frame = target.innermost_frame(excinfo.tb) if target else None
     if frame is None and target:
         errors = [e.error for e in exchanges if e.error is not None]
@@ -305,11 +307,26 @@ def classify(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException]) ->
     return "failed", f"The check could not use the response: {type(exc).__name__}: {exc}"
 
 
-def _where(item: pytest.Item, target: Path | None) -> str | None:
+def _response_validation(exc: BaseException, exchanges: list[Exchange]) -> str:
+    errors = exc.errors() if hasattr(exc, "errors") else []
+    first = errors[0] if errors else {}
+    endpoint = getattr(exc, "endpoint_ctx", None) or {}
+    function = endpoint.get("function") if isinstance(endpoint, dict) else None
+    who = f"`{function}`" if function else "Your endpoint"
+    got = repr(first.get("input"))
+    got = got if len(got) <= 120 else got[:120] + "..."
+    return (
+        f"{who} returned a value that does not fit its declared response model: "
+        f"{first.get('msg', 'invalid')} (it returned {got}). "
+        "Return what the return type (or response_model) promises - or raise an HTTPException for errors."
+    )
+
+
+def _where(item: pytest.Item, target: Path | None, override: str | None = None) -> str | None:
     marker = item.get_closest_marker("where")
-    if not marker or not marker.args:
+    text = override or (str(marker.args[0]) if marker and marker.args else None)
+    if text is None:
         return None
-    text = str(marker.args[0])
     info = check_info(item)
     return f"{_display(target / info.lesson)}/{text}" if target and info else text
 
@@ -343,15 +360,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         if seen == message:
             message = "Your code could not be loaded (the same problem as above)."
     outcome.status, outcome.message = status, message
-    outcome.where = _where(item, state.targets.get(info.lesson))
+    outcome.where = _where(item, state.targets.get(info.lesson), getattr(call.excinfo.value, "where", None))
     report.workbook_status = status  # type: ignore[attr-defined]
     if item.config.option.fulltrace:
         return report
-    report.longrepr = _explain(item, message, state.targets.get(info.lesson))
+    report.longrepr = _explain(item, message, outcome.where)
     return report
 
 
-def _explain(item: pytest.Item, message: str, target: Path | None) -> str:
+def _explain(item: pytest.Item, message: str, where: str | None) -> str:
     lines = []
     if requirement := _requirement(item):
         lines.append(f"Requirement: {requirement}")
@@ -360,7 +377,7 @@ def _explain(item: pytest.Item, message: str, target: Path | None) -> str:
         lines.append(exchanges[-1].describe())
     label = "Problem:  " if not message.startswith(("Not started", "Your code")) else ""
     lines.append(f"{label} {message}".strip() if label else message)
-    if where := _where(item, target):
+    if where:
         lines.append(f"Look at:   {where}")
     info = check_info(item)
     if info:
@@ -425,6 +442,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
                 "requirement": o.requirement,
                 "status": STATUS_WORDS.get(o.status, o.status),
                 "message": o.message,
+                "where": o.where,
                 "duration": round(o.duration, 4),
             }
             for o in state.outcomes.values()

@@ -68,11 +68,12 @@ class Target:
         _active = self
 
     def relative(self, filename: str) -> str:
-        """A path a learner recognises: relative to the folder that holds the lesson."""
+        """A path a learner recognises and can click: relative to the working directory if inside it."""
+        path = Path(os.path.abspath(filename))
         try:
-            return str(Path(filename).resolve().relative_to(self.path.parent.parent))
+            return str(path.relative_to(Path.cwd()))
         except ValueError:
-            return filename
+            return str(path)
 
     def import_fresh(self, module: str) -> ModuleType:
         """Import `module` from this target, re-executing all of the target's code."""
@@ -89,7 +90,8 @@ class Target:
                 missing = exc.name or module
                 if missing.split(".")[0] in self._top_level_names() or missing == module:
                     expected = self.path / (missing.replace(".", "/") + ".py")
-                    lesson = self.path.name.removeprefix("lesson_")
+                    suffix = self.path.name.removeprefix("lesson_")
+                    lesson = str(int(suffix)) if suffix.isdigit() else suffix
                     raise LearnerCodeError(
                         f"{self.relative(str(expected))} is missing (the code imports `{missing}`). "
                         f"`workbook reset {lesson}` restores the starter."
