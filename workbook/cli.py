@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -73,9 +74,14 @@ def save_state(root: Path, state: dict) -> None:
     (state_dir(root) / "state.json").write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
 
 
-def newest_change(folder: Path) -> float:
-    times = [p.stat().st_mtime for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
-    return max(times, default=0.0)
+def fingerprint(*folders: Path) -> str:
+    """A digest of the files' contents: cached results stay valid until something changes."""
+    digest = hashlib.sha256()
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def _lesson(number: str) -> Lesson:
@@ -94,24 +100,18 @@ def progress(root: Path, refresh: bool = False) -> dict[str, dict]:
     state = load_state(root)
     cache: dict[str, dict] = state.setdefault("progress", {})
     all_lessons = lessons(root)
+    prints = {lesson.name: fingerprint(lesson.starter_dir, lesson.checks_dir) for lesson in all_lessons}
     stale = [
         lesson.name
         for lesson in all_lessons
-        if refresh
-        or lesson.name not in cache
-        or cache[lesson.name].get("checked", 0) < max(newest_change(lesson.starter_dir), newest_change(lesson.checks_dir))
+        if refresh or cache.get(lesson.name, {}).get("fingerprint") != prints[lesson.name]
     ]
     if stale:
         with console.status(f"Checking {len(stale)} lesson(s)..."):
             run = run_checks(root, stale, None, "-q")
         for name in stale:
             tests = [t for t in run.tests if t["lesson"] == name]
-            cache[name] = {
-                "checked": time.time(),
-                "passed": sum(t["status"] == "pass" for t in tests),
-                "total": len(tests),
-                "not_started": sum(t["status"] == "not_started" for t in tests),
-            }
+            cache[name] = summary(tests, prints[name])
         save_state(root, state)
     return cache
 
@@ -198,14 +198,18 @@ def show_run(lesson: Lesson, run: CheckRun, against: str | None) -> bool:
     return True
 
 
+def summary(tests: list[dict], fingerprint_: str) -> dict:
+    return {
+        "fingerprint": fingerprint_,
+        "passed": sum(t["status"] == "pass" for t in tests),
+        "total": len(tests),
+        "not_started": sum(t["status"] == "not_started" for t in tests),
+    }
+
+
 def record(root: Path, lesson: Lesson, run: CheckRun) -> None:
     state = load_state(root)
-    state.setdefault("progress", {})[lesson.name] = {
-        "checked": time.time(),
-        "passed": run.passed,
-        "total": len(run.tests),
-        "not_started": sum(t["status"] == "not_started" for t in run.tests),
-    }
+    state.setdefault("progress", {})[lesson.name] = summary(run.tests, fingerprint(lesson.starter_dir, lesson.checks_dir))
     save_state(root, state)
 
 
@@ -362,7 +366,7 @@ def notebooks(paths: Annotated[Optional[list[Path]], typer.Argument(help="Notebo
     from nbclient import NotebookClient
 
     root = find_root()
-    for path in paths or sorted((root / "notebooks").glob("*.ipynb")):
+    for path in [p.resolve() for p in paths] if paths else sorted((root / "notebooks").glob("*.ipynb")):
         notebook = nbformat.read(path, as_version=4)
         NotebookClient(notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
         for cell in notebook.cells:

@@ -1,0 +1,1 @@
+"""Lesson 02: the task tracker API validates what it accepts and filters what it answers."""
