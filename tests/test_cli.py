@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -128,3 +130,39 @@ def test_serve_runs_the_lesson_app(workbook_copy: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_watch_rechecks_on_save_and_moves_on_when_the_lesson_passes(workbook_copy: Path) -> None:
+    """Start on the untouched starter, 'save' a solved file, and watch re-checks and finishes."""
+    watcher = subprocess.Popen(
+        [sys.executable, "-m", "workbook.cli", "watch", "1"],
+        cwd=workbook_copy, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    lines: list[str] = []
+    done = threading.Event()
+
+    def save_until_rechecked() -> None:
+        # watchfiles starts watching just after the prompt: save until a re-check happens.
+        solved = (workbook_copy / "solutions" / "lesson_01" / "app" / "tasks.py").read_text()
+        learner = workbook_copy / "lessons" / "lesson_01" / "app" / "tasks.py"
+        while not done.wait(1.0):
+            learner.write_text(solved + f"\n# saved at {time.monotonic()}\n")
+
+    saver = threading.Thread(target=save_until_rechecked, daemon=True)
+    try:
+        assert watcher.stdout is not None
+        for line in watcher.stdout:
+            lines.append(line)
+            if "Watching lessons/lesson_01" in line and not saver.is_alive():
+                saver.start()
+            if "complete" in line:
+                done.set()
+        watcher.wait(timeout=120)
+    finally:
+        done.set()
+        watcher.kill()
+    output = "".join(lines)
+    assert "0/21 checks pass" in output
+    assert "lesson_01 is complete" in output and "Every lesson passes" in output, output[-3000:]
+    assert watcher.returncode == 0
