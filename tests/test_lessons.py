@@ -24,6 +24,20 @@ def test_every_check_passes_on_the_solution(each_lesson: Lesson, tmp_path: Path)
     assert run.returncode == 0
 
 
+POSTGRES_LESSONS = [lesson for lesson in LESSONS if "postgresql" in lesson.databases]
+
+
+@pytest.mark.parametrize("lesson", POSTGRES_LESSONS, ids=[lesson.name for lesson in POSTGRES_LESSONS])
+def test_every_check_passes_on_the_solution_with_postgresql(lesson: Lesson) -> None:
+    from workbook import services
+
+    services.postgres_url()  # skips with the reason, or fails under WORKBOOK_REQUIRE_SERVICES=1
+    run = run_checks(ROOT, lesson.name, ROOT / "solutions", "--database", "postgresql")
+    assert run.statuses, run.output[-3000:]
+    not_passing = {n: s for n, s in run.statuses.items() if s != "pass"}
+    assert not not_passing, f"{lesson.name} on PostgreSQL: {not_passing}\n{run.output[-4000:]}"
+
+
 def test_every_check_fails_on_the_untouched_starter(each_lesson: Lesson, tmp_path: Path) -> None:
     write_fresh_starter(each_lesson.solution_dir, tmp_path / "starter" / each_lesson.name)
     run = run_checks(ROOT, each_lesson.name, tmp_path / "starter")

@@ -76,6 +76,11 @@ class Lesson:
         return self.meta.get("minutes")
 
     @property
+    def databases(self) -> tuple[str, ...]:
+        """The databases the lesson's checks run on (lesson.toml `databases`; default SQLite only)."""
+        return tuple(self.meta.get("databases", ["sqlite"]))
+
+    @property
     def checks_dir(self) -> Path:
         return self.root / "checks" / self.name
 

@@ -56,6 +56,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption("--results-json", metavar="FILE", default=None, help="Write each check's status to FILE (JSON).")
     group.addoption(
+        "--database",
+        choices=("sqlite", "postgresql"),
+        default=None,
+        help="Database the database lessons' checks use (default sqlite; $WORKBOOK_DATABASE does the same).",
+    )
+    group.addoption(
         "--check-timeout",
         type=float,
         default=DEFAULT_TIMEOUT,
@@ -179,6 +185,23 @@ def lesson(request: pytest.FixtureRequest) -> Iterator[LessonUnderCheck]:
 
 
 _LESSON = pytest.StashKey[LessonUnderCheck]()
+
+
+@pytest.fixture
+def database_kind(request: pytest.FixtureRequest) -> str:
+    """"sqlite" (the default) or "postgresql" (`--database postgresql`)."""
+    from workbook.db import DATABASE_ENV
+
+    return request.config.getoption("database") or os.environ.get(DATABASE_ENV) or "sqlite"
+
+
+@pytest.fixture
+def database_url(database_kind: str, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database for this check (a SQLite file, or a PostgreSQL schema)."""
+    from workbook.db import fresh_database
+
+    with fresh_database(database_kind, tmp_path) as url:
+        yield url
 
 
 # --------------------------------------------------------------------------- running a check
