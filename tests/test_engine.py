@@ -95,6 +95,15 @@ def test_blocking_sleep_fails_its_check_and_the_run_still_ends(tmp_path: Path) -
     assert "lesson_01" in run.output and "checks pass" in run.output  # the summary was printed
 
 
+def test_endless_loop_at_import_is_reported_with_its_line(tmp_path: Path) -> None:
+    tasks = solved_copy(tmp_path)
+    tasks.write_text(tasks.read_text().replace("store = TaskStore()", "store = TaskStore()\nwhile True:\n    pass"))
+    run = run_checks(ROOT, "lesson_01", tmp_path, "--check-timeout", "1", "-k", "test_list_starts_empty or test_put_is_idempotent", timeout=120)
+    assert set(run.statuses.values()) == {"error"}, run.output[-3000:]
+    first = run.tests[0]["message"]
+    assert "Importing app.main did not finish within 1 seconds" in first and "app/tasks.py:" in first, first
+
+
 def test_printed_output_is_capped(tmp_path: Path) -> None:
     tasks = solved_copy(tmp_path)
     break_handler(tasks, "get_task", 'print("x" * 100_000)\nraise RuntimeError("boom")')

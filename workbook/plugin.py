@@ -133,16 +133,26 @@ _STATE = pytest.StashKey[SessionState]()
 class LessonUnderCheck:
     """What a check sees of the code it checks: fresh imports and recording HTTP clients."""
 
-    def __init__(self, target: Target, number: int) -> None:
+    def __init__(self, target: Target, number: int, timeout: float) -> None:
         self.target = target
         self.number = number
         self.path = target.path
+        self.timeout = timeout
         self._clients: list[CheckClient] = []
         self.hung = False
 
+    def _bounded(self, what: str, function: Any) -> Any:
+        """Run a step that executes learner code (an import, the lifespan) within the time limit."""
+        try:
+            return run_bounded(function, self.timeout, self.target)
+        except Hung as hung:
+            self.hung = True
+            stuck = f"; your code was still running at {hung.where}" if hung.where else ""
+            raise LearnerCodeError(f"{what} did not finish within {self.timeout:g} seconds{stuck}.") from None
+
     def import_fresh(self, module: str) -> Any:
         """Import `module` (for example `app.main`) from the code under check, re-running all its code."""
-        return self.target.import_fresh(module)
+        return self._bounded(f"Importing {module}", lambda: self.target.import_fresh(module))
 
     def app(self, spec: str = "app.main:app") -> Any:
         module_name, _, attribute = spec.partition(":")
@@ -158,7 +168,7 @@ class LessonUnderCheck:
         if isinstance(app, str):
             app = self.app(app)
         client = CheckClient(app, raise_server_exceptions=raise_server_exceptions, **kwargs)
-        client.__enter__()
+        self._bounded("Starting the app (its lifespan)", client.__enter__)
         self._clients.append(client)
         return client
 
@@ -178,9 +188,15 @@ def lesson(request: pytest.FixtureRequest) -> Iterator[LessonUnderCheck]:
         pytest.fail("the `lesson` fixture is for checks under checks/lesson_NN/")
     root = target_root(request.config, info.repo)
     request.config.stash[_STATE].targets[info.lesson] = root
-    under_check = LessonUnderCheck(Target(root / info.lesson), int(info.lesson.removeprefix(LESSON_PREFIX)))
+    under_check = LessonUnderCheck(
+        Target(root / info.lesson),
+        int(info.lesson.removeprefix(LESSON_PREFIX)),
+        request.config.getoption("check_timeout"),
+    )
     request.node.stash[_LESSON] = under_check
     yield under_check
+    if under_check.hung:
+        request.config.stash[_STATE].hung = True
     under_check.close()
 
 
@@ -207,40 +223,56 @@ def database_url(database_kind: str, tmp_path: Path) -> Iterator[str]:
 # --------------------------------------------------------------------------- running a check
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
-    """Run the check in a worker thread so a handler that never returns fails this check only."""
-    if check_info(pyfuncitem) is None:
-        return None
-    Recorder.reset()
-    kwargs = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
+class Hung(Exception):
+    def __init__(self, where: str | None) -> None:
+        super().__init__(where)
+        self.where = where
+
+
+def run_bounded(function: Any, limit: float, target: Target | None) -> Any:
+    """Run `function` in a worker thread; past `limit` seconds, stop the learner code it is stuck
+    in (best effort) and raise Hung, so one hung handler fails one check and the run goes on."""
+    result: list[Any] = []
     raised: list[BaseException] = []
 
     def run() -> None:
         try:
-            pyfuncitem.obj(**kwargs)
-        except BaseException as exc:  # noqa: BLE001 - handed back to the main thread
+            result.append(function())
+        except BaseException as exc:  # noqa: BLE001 - handed back to the calling thread
             raised.append(exc)
 
-    limit = pyfuncitem.config.getoption("check_timeout")
-    worker = threading.Thread(target=run, name=f"check {pyfuncitem.name}", daemon=True)
+    worker = threading.Thread(target=run, name="workbook check", daemon=True)
     worker.start()
     worker.join(limit)
     if worker.is_alive():
-        under_check = pyfuncitem.stash.get(_LESSON, None)
-        where = _interrupt_learner_code(under_check.target) if under_check else None
+        where = _interrupt_learner_code(target) if target else None
+        worker.join(1.0)
+        raise Hung(where)
+    if raised:
+        raise raised[0]
+    return result[0] if result else None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """Run the check within the time limit (see run_bounded)."""
+    if check_info(pyfuncitem) is None:
+        return None
+    Recorder.reset()
+    kwargs = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
+    limit = pyfuncitem.config.getoption("check_timeout")
+    under_check = pyfuncitem.stash.get(_LESSON, None)
+    try:
+        run_bounded(lambda: pyfuncitem.obj(**kwargs), limit, under_check.target if under_check else None)
+    except Hung as hung:
         if under_check:
             under_check.hung = True
-        pyfuncitem.config.stash[_STATE].hung = True
-        worker.join(1.0)
         last = Recorder.exchanges[-1] if Recorder.exchanges else None
         what = f"{last.method} {last.path} did not answer" if last else "The check did not finish"
         sentence = f"{what} within {limit:g} seconds."
-        if where:
-            sentence += f" Your code was still running at {where}: is there a loop that never ends, or a call that waits forever?"
-        raise CheckTimeout(sentence)
-    if raised:
-        raise raised[0]
+        if hung.where:
+            sentence += f" Your code was still running at {hung.where}: is there a loop that never ends, or a call that waits forever?"
+        raise CheckTimeout(sentence) from None
     return True
 
 
