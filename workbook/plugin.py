@@ -95,12 +95,17 @@ def target_root(config: pytest.Config, repo: Path) -> Path:
     return path.resolve()
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "where(text): where the learner should look when this check fails")
     config.stash[_STATE] = SessionState()
-    # One line per check with its status: learners get verbose output unless they ask for -q.
-    if config.option.verbose == 0 and any("checks" in Path(arg).parts for arg in config.args):
-        config.option.verbose = 1
+    if any("checks" in Path(arg).parts for arg in config.args):
+        # One line per check with its status (unless -q), and the workbook summary instead of
+        # pytest's short summary, which would repeat each failure's first line.
+        if config.option.verbose == 0:
+            config.option.verbose = 1
+        if getattr(config.option, "reportchars", None) == "fE":
+            config.option.reportchars = "N"
 
 
 @dataclass
