@@ -72,12 +72,13 @@ def test_hung_handler_fails_its_check_and_the_others_still_report(tmp_path: Path
     if kind == "async":
         tasks.write_text(tasks.read_text().replace("def get_task(", "async def get_task("))
     break_handler(tasks, "get_task", "while True:\n    pass")
-    run = run_checks(ROOT, "lesson_01", tmp_path, "--check-timeout", "2", timeout=120)
+    chosen = "test_list_starts_empty or test_get_answers_the_task or test_delete_twice_is_404"
+    run = run_checks(ROOT, "lesson_01", tmp_path, "--check-timeout", "4", "-k", chosen, timeout=120)
     by_name = {t["name"]: t for t in run.tests}
-    assert len(by_name) == 21, f"every check must still report:\n{run.output[-5000:]}"
+    assert len(by_name) == 3, f"every check must still report:\n{run.output[-5000:]}"
     stuck = by_name["test_get_answers_the_task"]
     assert stuck["status"] == "fail"
-    assert "did not answer within 2 seconds" in stuck["message"], stuck["message"]
+    assert "did not answer within 4 seconds" in stuck["message"], stuck["message"]
     assert "app/tasks.py:" in stuck["message"] and "get_task" in stuck["message"]
     assert by_name["test_list_starts_empty"]["status"] == "pass"
     assert by_name["test_delete_twice_is_404"]["status"] == "pass"
@@ -87,10 +88,11 @@ def test_hung_handler_fails_its_check_and_the_others_still_report(tmp_path: Path
 def test_blocking_sleep_fails_its_check_and_the_run_still_ends(tmp_path: Path) -> None:
     tasks = solved_copy(tmp_path)
     break_handler(tasks, "delete_task", "import time\ntime.sleep(3600)")
-    run = run_checks(ROOT, "lesson_01", tmp_path, "--check-timeout", "1", timeout=120)
+    chosen = "test_delete_twice_is_404 or test_put_is_idempotent"
+    run = run_checks(ROOT, "lesson_01", tmp_path, "--check-timeout", "4", "-k", chosen, timeout=120)
     by_name = {t["name"]: t for t in run.tests}
     assert by_name["test_delete_twice_is_404"]["status"] == "fail"
-    assert "DELETE /tasks/1 did not answer within 1 seconds" in by_name["test_delete_twice_is_404"]["message"]
+    assert "DELETE /tasks/1 did not answer within 4 seconds" in by_name["test_delete_twice_is_404"]["message"]
     assert by_name["test_put_is_idempotent"]["status"] == "pass"
     assert "lesson_01" in run.output and "checks pass" in run.output  # the summary was printed
 
@@ -98,10 +100,10 @@ def test_blocking_sleep_fails_its_check_and_the_run_still_ends(tmp_path: Path) -
 def test_endless_loop_at_import_is_reported_with_its_line(tmp_path: Path) -> None:
     tasks = solved_copy(tmp_path)
     tasks.write_text(tasks.read_text().replace("store = TaskStore()", "store = TaskStore()\nwhile True:\n    pass"))
-    run = run_checks(ROOT, "lesson_01", tmp_path, "--check-timeout", "1", "-k", "test_list_starts_empty or test_put_is_idempotent", timeout=120)
+    run = run_checks(ROOT, "lesson_01", tmp_path, "--check-timeout", "4", "-k", "test_list_starts_empty", timeout=120)
     assert set(run.statuses.values()) == {"error"}, run.output[-3000:]
     first = run.tests[0]["message"]
-    assert "Importing app.main did not finish within 1 seconds" in first and "app/tasks.py:" in first, first
+    assert "Importing app.main did not finish within 4 seconds" in first and "app/tasks.py:" in first, first
 
 
 def test_printed_output_is_capped(tmp_path: Path) -> None:

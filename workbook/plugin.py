@@ -13,6 +13,7 @@ import json
 import os
 import re
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -106,6 +107,12 @@ def pytest_configure(config: pytest.Config) -> None:
             config.option.verbose = 1
         if getattr(config.option, "reportchars", None) == "fE":
             config.option.reportchars = "N"
+        # Each failure's report is replaced by the plugin's explanation; pytest's long traceback
+        # would be built (seconds on a starter full of failures) and then thrown away.
+        if config.option.tbstyle == "auto" and not config.option.fulltrace:
+            config.option.tbstyle = "native"
+        # Hypothesis keeps its example database here, not in the checkout.
+        os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", str(Path(tempfile.gettempdir()) / "workbook-hypothesis"))
 
 
 @dataclass

@@ -19,13 +19,6 @@ def task_not_found(task_id: int) -> HTTPException:
     return HTTPException(status.HTTP_404_NOT_FOUND, detail=f"Task {task_id} not found")
 
 
-def invalid_body(exc: ValidationError) -> RequestValidationError:
-    """Errors found after FastAPI read the body, reported like FastAPI's own 422 (loc starts with "body")."""
-    return RequestValidationError(
-        [{**error, "loc": ("body", *error["loc"])} for error in exc.errors(include_url=False)]
-    )
-
-
 # The functions return what the store keeps (TaskRecord); `response_model=TaskPublic` is what
 # FastAPI validates, filters the answer down to and documents, so internal fields never leave.
 

@@ -1,4 +1,4 @@
-"""The application: run it with `workbook serve 1` and open http://127.0.0.1:8000/docs."""
+"""The application: run it with `workbook serve 2` and open http://127.0.0.1:8000/docs."""
 
 from fastapi import FastAPI
 

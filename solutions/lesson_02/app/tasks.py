@@ -60,7 +60,7 @@ def replace_task(task_id: int, data: TaskCreate) -> TaskRecord:
 #   start_date, say - or the answer is 422 and nothing changes.
 ### BEGIN SOLUTION
 def invalid_body(exc: ValidationError) -> RequestValidationError:
-    """Errors found after FastAPI read the body, reported like FastAPI's own 422 (loc starts with "body")."""
+    """Errors found after FastAPI read the body, as FastAPI's own 422 (`loc` starts with "body")."""
     return RequestValidationError(
         [{**error, "loc": ("body", *error["loc"])} for error in exc.errors(include_url=False)]
     )

@@ -1,0 +1,10 @@
+"""The application: run it with `workbook serve 3` and open http://127.0.0.1:8000/docs."""
+
+from fastapi import FastAPI
+
+from app import tasks
+from app.problems import install_problem_handlers
+
+app = FastAPI(title="Task tracker", version="0.1.0")
+app.include_router(tasks.router)
+install_problem_handlers(app)

@@ -1,0 +1,93 @@
+"""The shapes of the data the API accepts and returns.
+
+One model per direction: what a client sends to create or replace a task (TaskCreate), what it
+sends to change some fields (TaskUpdate) and what the API answers with (TaskPublic). The store
+keeps a fourth, TaskRecord, with bookkeeping that clients never see.
+"""
+
+from datetime import date
+from enum import Enum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
+from typing_extensions import Self
+
+MAX_TAGS = 10
+
+
+class TaskStatus(str, Enum):
+    todo = "todo"
+    in_progress = "in_progress"
+    done = "done"
+
+
+Title = Annotated[str, Field(min_length=1, max_length=200)]
+Description = Annotated[str, Field(max_length=2000)]
+Priority = Annotated[int, Field(ge=1, le=5)]
+Tag = Annotated[str, Field(min_length=1, max_length=30)]
+Tags = Annotated[list[Tag], Field(max_length=MAX_TAGS)]
+
+
+class TaskFields(BaseModel):
+    """The fields of a task that clients set and see."""
+
+    title: Title
+    description: Description = ""
+    status: TaskStatus = TaskStatus.todo
+    priority: Priority = 3
+    tags: Tags = []
+    assignee_email: EmailStr | None = None
+    start_date: date | None = None
+    due_date: date | None = None
+
+
+class TaskCreate(TaskFields):
+    """What a client sends to create a task (POST) or to replace one (PUT)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("title", mode="before")
+    @classmethod
+    def normalise_title(cls, value: Any) -> Any:
+        """"  Ship it " is "Ship it". A before-validator runs ahead of the type and length
+        rules, so they judge the stripped title: a blank one fails min_length=1."""
+        return value.strip() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def due_date_not_before_start_date(self) -> Self:
+        if self.start_date and self.due_date and self.due_date < self.start_date:
+            raise ValueError("due_date must not be before start_date")
+        return self
+
+
+class TaskUpdate(BaseModel):
+    """What a client sends to change some fields of a task (PATCH)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title | None = None
+    description: Description | None = None
+    status: TaskStatus | None = None
+    priority: Priority | None = None
+    tags: Tags | None = None
+    assignee_email: EmailStr | None = None
+    start_date: date | None = None
+    due_date: date | None = None
+
+    @field_validator("title", mode="before")
+    @classmethod
+    def normalise_title(cls, value: Any) -> Any:
+        return value.strip() if isinstance(value, str) else value
+
+
+class TaskRecord(TaskFields):
+    """A task as the store keeps it: its fields, its id and internal bookkeeping."""
+
+    id: int
+    created_by_ip: str | None = None  # kept for abuse reports; never shown to clients
+
+
+class TaskPublic(TaskFields):
+    """A task as clients see it."""
+
+    id: int

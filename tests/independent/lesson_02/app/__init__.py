@@ -1,0 +1,1 @@
+"""An independent lesson 02 solution: different structure, same contract."""
