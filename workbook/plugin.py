@@ -224,12 +224,16 @@ def database_kind(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def database_url(database_kind: str, tmp_path: Path) -> Iterator[str]:
+def database_url(database_kind: str, request: pytest.FixtureRequest) -> Iterator[str]:
     """A fresh, empty database for this check (a SQLite file, or a PostgreSQL schema)."""
     from workbook.db import fresh_database
 
-    with fresh_database(database_kind, tmp_path) as url:
+    with fresh_database(database_kind) as url:
         yield url
+        # Whatever the fixtures' order, the app shuts down before its database goes away.
+        under_check = request.node.stash.get(_LESSON, None)
+        if under_check is not None:
+            under_check.close()
 
 
 # --------------------------------------------------------------------------- running a check
@@ -359,6 +363,8 @@ def classify(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException]) ->
     if isinstance(exc, AssertionError):
         return "failed", _assertion_text(exc)
     if type(exc).__name__ == "ResponseValidationError":
+        if "NotImplementedError" in str(exc):  # pydantic read an attribute that is still a TODO
+            return NOT_STARTED, "Not started yet: a value the response needs still raises NotImplementedError."
         return "error", _response_validation(exc, exchanges)
     frame = target.innermost_frame(excinfo.tb) if target else None
     if frame is None and target:

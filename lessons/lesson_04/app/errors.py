@@ -1,0 +1,37 @@
+"""The task tracker's domain errors.
+
+They say what went wrong in the domain's own words and know nothing about HTTP: app/problems.py
+decides which answer each one becomes. Code that finds a problem raises one of these.
+"""
+
+
+class TaskError(Exception):
+    """Base class of the errors the task domain raises on purpose."""
+
+
+class TaskNotFound(TaskError):
+    def __init__(self, task_id: int) -> None:
+        super().__init__(f"There is no task {task_id}.")
+        self.task_id = task_id
+
+
+class TitleTaken(TaskError):
+    """Two open tasks (status other than done) may not have the same title."""
+
+    def __init__(self, title: str) -> None:
+        super().__init__(f"An open task already has the title {title!r}.")
+        self.title = title
+
+
+class ProjectNotFound(TaskError):
+    def __init__(self, project_id: int) -> None:
+        super().__init__(f"There is no project {project_id}.")
+        self.project_id = project_id
+
+
+class ProjectNameTaken(TaskError):
+    """No two projects may have the same name."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"A project named {name!r} already exists.")
+        self.name = name

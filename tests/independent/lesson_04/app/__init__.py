@@ -1,0 +1,1 @@
+"""An independent lesson 03 solution: different structure, same contract."""
