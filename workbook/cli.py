@@ -323,7 +323,9 @@ def serve(
     lesson = _lesson(lesson_number)
     folder = lesson.solution_dir if solution else lesson.starter_dir
     os.environ["PYTHONDONTWRITEBYTECODE"] = "1"
-    console.print(f"Serving {folder.relative_to(find_root())} - open http://{host}:{port}/docs")
+    # From lesson 07 on, the app refuses to start outside development without a strong SECRET_KEY.
+    os.environ.setdefault("ENVIRONMENT", "development")
+    console.print(f"Serving {folder.relative_to(find_root())} (ENVIRONMENT={os.environ['ENVIRONMENT']}) - open http://{host}:{port}/docs")
     uvicorn.run("app.main:app", app_dir=str(folder), host=host, port=port, reload=reload, reload_dirs=[str(folder)] if reload else None)
 
 

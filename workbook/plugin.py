@@ -55,6 +55,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="Folder laid out like lessons/ whose code the checks test: lessons (default), solutions, "
         f"or any learner's folder. ${TARGET_ENV} does the same.",
     )
+    group.addoption(
+        "--only",
+        metavar="NAMES",
+        default=None,
+        help="Run only the checks with these names (comma-separated, e.g. test_a,test_b[x]).",
+    )
     group.addoption("--results-json", metavar="FILE", default=None, help="Write each check's status to FILE (JSON).")
     group.addoption(
         "--database",
@@ -113,6 +119,16 @@ def pytest_configure(config: pytest.Config) -> None:
             config.option.tbstyle = "native"
         # Hypothesis keeps its example database here, not in the checkout.
         os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", str(Path(tempfile.gettempdir()) / "workbook-hypothesis"))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    only = config.getoption("only")
+    if not only:
+        return
+    wanted = {name.strip() for name in only.split(",") if name.strip()}
+    keep = [item for item in items if check_info(item) is None or item.name in wanted]
+    config.hook.pytest_deselected(items=[item for item in items if item not in keep])
+    items[:] = keep
 
 
 @dataclass
