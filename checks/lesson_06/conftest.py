@@ -5,9 +5,6 @@ schema with `--database postgresql`) and runs Alembic in this process, on the le
 migrations, the way `alembic upgrade head` would."""
 
 import io
-import logging
-import sys
-from contextlib import contextmanager
 
 import pytest
 from alembic import command
@@ -15,41 +12,7 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 
 from workbook import expect
-
-
-@contextmanager
-def alembic_kept_in_its_box():
-    """Run Alembic without leaving traces: no __pycache__ in the lesson folder, and the logging
-    set-up exactly as it was (an env.py that calls fileConfig would otherwise replace pytest's
-    log handlers and silence the app's loggers)."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    loggers = {
-        name: (logger.level, logger.propagate, logger.disabled, logger.handlers[:])
-        for name, logger in logging.Logger.manager.loggerDict.items()
-        if isinstance(logger, logging.Logger)
-    }
-    bytecode = sys.dont_write_bytecode
-    sys.dont_write_bytecode = True
-    try:
-        yield
-    finally:
-        sys.dont_write_bytecode = bytecode
-        for handler in root.handlers[:]:
-            if handler not in handlers:
-                root.removeHandler(handler)
-        for handler in handlers:
-            if handler not in root.handlers:
-                root.addHandler(handler)
-        root.setLevel(level)
-        for name, logger in logging.Logger.manager.loggerDict.items():
-            if not isinstance(logger, logging.Logger):
-                continue
-            if name in loggers:
-                logger.level, logger.propagate, logger.disabled, logger.handlers[:] = loggers[name]
-            else:
-                logger.handlers.clear()  # created by the logging config: leave it inert
-                logger.disabled = False
+from workbook.migrations import alembic_quietly
 
 
 class Migrations:
@@ -65,7 +28,7 @@ class Migrations:
         self.config.attributes["configure_logger"] = False
 
     def _run(self, function, *args, **kwargs):
-        with alembic_kept_in_its_box():
+        with alembic_quietly():
             return function(self.config, *args, **kwargs)
 
     def upgrade(self, revision="head"):
@@ -79,7 +42,7 @@ class Migrations:
         self._run(command.check)
 
     def scripts(self):
-        with alembic_kept_in_its_box():
+        with alembic_quietly():
             return ScriptDirectory.from_config(self.config)
 
 
