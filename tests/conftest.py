@@ -14,8 +14,3 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(params=lessons(ROOT), ids=lambda lesson: lesson.name)
 def each_lesson(request: pytest.FixtureRequest) -> Lesson:
     return request.param
-
-
-@pytest.fixture
-def root() -> Path:
-    return ROOT

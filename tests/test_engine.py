@@ -152,7 +152,7 @@ def _target(tmp_path: Path, name: str, value: str) -> Target:
     folder = tmp_path / name / "lesson_01" / "app"
     folder.mkdir(parents=True)
     (folder / "__init__.py").write_text("")
-    (folder / "main.py").write_text(f"from app.settings import VALUE\nWHO = VALUE\n")
+    (folder / "main.py").write_text("from app.settings import VALUE\nWHO = VALUE\n")
     (folder / "settings.py").write_text(f"VALUE = {value!r}\n")
     return Target(folder.parent.resolve())
 

@@ -8,7 +8,7 @@ which is how a check tells "this endpoint does not exist yet" from "this endpoin
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.routing import Match
@@ -25,7 +25,6 @@ class Exchange:
     status: int | None = None
     reason: str = ""
     response_body: str = ""
-    headers: dict[str, str] = field(default_factory=dict)
     route_matched: bool = True
     error: BaseException | None = None
 
@@ -122,7 +121,6 @@ class CheckClient(TestClient):
             raise
         exchange.status = response.status_code
         exchange.reason = response.reason_phrase
-        exchange.headers = dict(response.headers)
         exchange.response_body = response.text if response.content else ""
         if self._errors:
             exchange.error = self._errors[-1]

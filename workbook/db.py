@@ -31,9 +31,6 @@ class QueryLog:
     def __len__(self) -> int:
         return len(self.statements)
 
-    def selects(self) -> list[str]:
-        return [s for s in self.statements if s.lstrip().upper().startswith(("SELECT", "WITH"))]
-
     def summary(self, limit: int = 8) -> str:
         shown = [" ".join(s.split())[:160] for s in self.statements[:limit]]
         more = f"\n  ... and {len(self.statements) - limit} more" if len(self.statements) > limit else ""
