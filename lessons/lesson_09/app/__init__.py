@@ -1,0 +1,1 @@
+"""Lesson 08: who may do what - roles as dependencies, object-level access, deny by default."""

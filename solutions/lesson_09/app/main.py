@@ -1,0 +1,45 @@
+"""The application. In the lesson folder: `alembic upgrade head`, then
+`ENVIRONMENT=development workbook serve 9` (or set SECRET_KEY), and open http://127.0.0.1:8000/docs.
+
+The schema is not the app's business: `alembic upgrade head` creates and changes the tables (see
+migrations/). Start the app on a database that is migrated to the latest revision.
+"""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI
+
+from app import auth, dashboard, projects, tasks, users
+from app.cache import build_cache
+from app.config import settings
+from app.db import engine
+from app.problems import install_problem_handlers
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # One cache for the app's life, the back end CACHE_URL names (app/cache.py).
+    app.state.cache = build_cache(settings.cache_url, settings.cache_ttl_seconds)
+    yield
+    app.state.cache.close()
+    engine.dispose()
+
+
+app = FastAPI(title="Task tracker", version="0.1.0", lifespan=lifespan)
+
+# The public routes - the only ones anyone may call without a token: logging in, refreshing a
+# token, registering. (FastAPI's /docs, /redoc and /openapi.json are public too.)
+app.include_router(auth.router)
+app.include_router(users.registration)
+
+# Every other router requires a logged-in user for every route it has -
+# including routes added later - so that a route forgotten by its author still answers 401 to
+# an anonymous request.
+authenticated = [Depends(auth.get_current_user)]
+app.include_router(tasks.router, dependencies=authenticated)
+app.include_router(projects.router, dependencies=authenticated)
+app.include_router(users.router, dependencies=authenticated)
+app.include_router(dashboard.router, dependencies=authenticated)
+
+install_problem_handlers(app)
