@@ -182,3 +182,44 @@ def test_import_error_is_a_learner_code_error(tmp_path: Path) -> None:
     finally:
         target._purge()
         sys.path.remove(str(target.path))
+
+
+def test_scratch_redis_databases_are_lent_empty_and_leave_others_data_alone() -> None:
+    """Checks borrow Redis databases 1-15: never one holding someone else's keys (nor database 0),
+    never one another check holds; each is emptied before and after."""
+    redis = pytest.importorskip("redis")
+    from workbook import services
+
+    base = services.redis_url()
+    occupied = []
+    try:
+        # Someone's data in two free scratch databases (taken under the workbook's lock, so no
+        # check running meanwhile holds them): they must not be lent nor emptied.
+        for number in services.SCRATCH_DATABASES:
+            client = redis.Redis.from_url(services._database_url(base, number))
+            if len(occupied) < 2 and client.set(services.LOCK_KEY, "test", nx=True, ex=60):
+                client.delete(services.OWNER_KEY)
+                client.set("someone:else", "keep me")
+                client.delete(services.LOCK_KEY)
+                occupied.append(client)
+            else:
+                client.close()
+        with services.scratch_redis_database() as first, services.scratch_redis_database() as second:
+            assert first != second
+            lent = [int(url.rsplit("/", 1)[1]) for url in (first, second)]
+            assert 0 not in lent
+            for url in (first, second):
+                client = redis.Redis.from_url(url)
+                assert [k for k in client.keys() if not services.is_workbook_key(k)] == []
+                client.set("check:key", "1")
+                client.close()
+            assert all(int(c.connection_pool.connection_kwargs["db"]) not in lent for c in occupied)
+        for url in (first, second):
+            client = redis.Redis.from_url(url)
+            assert [k for k in client.keys() if not services.is_workbook_key(k)] == [], "emptied afterwards"
+            client.close()
+        assert all(client.get("someone:else") == b"keep me" for client in occupied)
+    finally:
+        for client in occupied:
+            client.delete("someone:else")
+            client.close()

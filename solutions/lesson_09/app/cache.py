@@ -94,36 +94,29 @@ class RedisCache:
     #   self._ttl seconds. When Redis fails (down, timeout: any redis.RedisError), log a warning
     #   with `logger` and carry on: get answers None, set stores nothing. Never a 500.
     ### BEGIN SOLUTION
-    _resting_until = 0.0  # see _resting() below
+    _resting_until = 0.0  # see _attempt() below
 
     def get(self, key: str) -> bytes | None:
-        if self._resting():
-            return None
-        try:
-            value = self._client.get(key)
-        except redis.RedisError as exc:
-            self._failed("read", key, exc)
-            return None
+        value = self._attempt("read", key, lambda: self._client.get(key))
         return value if isinstance(value, bytes) else None
 
     def set(self, key: str, value: bytes) -> None:
-        if self._resting():
-            return
+        self._attempt("write", key, lambda: self._client.set(key, value, ex=self._ttl))
+
+    def _attempt(self, what: str, key: str, command: Callable[[], object]) -> object:
+        """Run a Redis command; when it fails, log it and answer None. After a failure, leave
+        Redis alone for REDIS_REST_SECONDS (a circuit breaker) instead of paying a timeout - and
+        logging a warning - on every command of every request while it is down."""
+        if clock() < self._resting_until:
+            return None
         try:
-            self._client.set(key, value, ex=self._ttl)
+            return command()
         except redis.RedisError as exc:
-            self._failed("write", key, exc)
-
-    # A circuit breaker: after a failure, leave Redis alone for a few seconds instead of paying a
-    # timeout (and logging a warning) on every command of every request while it is down.
-    def _resting(self) -> bool:
-        return clock() < self._resting_until
-
-    def _failed(self, what: str, key: str, exc: redis.RedisError) -> None:
-        self._resting_until = clock() + REDIS_REST_SECONDS
-        logger.warning(
-            "Cache %s of %r failed; answering without the cache for %g s: %s", what, key, REDIS_REST_SECONDS, exc
-        )
+            self._resting_until = clock() + REDIS_REST_SECONDS
+            logger.warning(
+                "Cache %s of %r failed; answering without the cache for %g s: %s", what, key, REDIS_REST_SECONDS, exc
+            )
+            return None
     ### STARTER
     # def get(self, key: str) -> bytes | None:
     #     raise NotImplementedError("TODO(redis-cache)")
