@@ -281,11 +281,16 @@ def hint(lesson_number: LessonArg, again: Annotated[bool, typer.Option(help="Sta
     shown[lesson.name] = count
     save_state(root, state)
     for index, item in enumerate(lesson.hints[:count], start=1):
-        console.print(Panel(escape(item.text), title=f"hint {index}/{len(lesson.hints)}", title_align="left"))
+        console.print(Panel(escape(reflow(item.text)), title=f"hint {index}/{len(lesson.hints)}", title_align="left"))
     if count < len(lesson.hints):
         console.print(f"[dim]Run it again for the next hint ({len(lesson.hints) - count} left).[/dim]")
     else:
         console.print("[dim]That was the last hint. The reference solution is in solutions/ if you need it.[/dim]")
+
+
+def reflow(text: str) -> str:
+    """Hints are written wrapped at 100 columns; join each paragraph's lines so the terminal wraps them."""
+    return "\n\n".join(" ".join(p.split()) for p in text.strip().split("\n\n"))
 
 
 @app.command()
