@@ -71,13 +71,19 @@ def etag_of(body: bytes) -> str:
     ### END SOLUTION
 
 
+# TODO(conditional): matches answers whether an If-None-Match header names `etag`: the header is
+#   `*` (any), or a comma-separated list of ETags, each possibly weak (W/"...") - RFC 9110 compares
+#   them weakly: W/"x" names "x". No header names nothing.
 def matches(if_none_match: str | None, etag: str) -> bool:
-    """Whether If-None-Match names `etag`: `*`, or a list of ETags, each possibly weak (W/)."""
+    ### BEGIN SOLUTION
     if if_none_match is None:
         return False
     if if_none_match.strip() == "*":
         return True
     return any(tag.strip().removeprefix("W/") == etag for tag in if_none_match.split(","))
+    ### STARTER
+    # raise NotImplementedError("TODO(conditional)")
+    ### END SOLUTION
 
 
 @router.get(
@@ -96,8 +102,8 @@ def read_dashboard(
 
     body = get_or_compute(cache, dashboard_key(cache, user), compute)
     # TODO(conditional): answer with the cached bytes as JSON, with an ETag and Cache-Control
-    #   CACHE_CONTROL; when If-None-Match names the current ETag, answer 304 Not Modified with no
-    #   body - and the same two headers.
+    #   CACHE_CONTROL; when If-None-Match names the current ETag (matches), answer 304 Not Modified
+    #   with no body - and the same two headers.
     ### BEGIN SOLUTION
     headers = {"ETag": etag_of(body), "Cache-Control": CACHE_CONTROL}
     if matches(if_none_match, headers["ETag"]):
