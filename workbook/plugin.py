@@ -503,7 +503,10 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         where = f" ({_display(target)})" if target else ""
         line = f"{lesson_name}{where}: {passed}/{len(outcomes)} checks pass"
         todo = next((o for o in outcomes if o.status not in ("passed", "skipped")), None)
-        if todo is None:
+        skipped = [o for o in outcomes if o.status == "skipped"]
+        if todo is None and skipped:
+            line += f"; {len(skipped)} skipped ({skipped[0].message.removeprefix('Skipped: ')}) - the rest is done"
+        elif todo is None:
             line += " - lesson complete!"
         else:
             line += f". Next: {todo.name} - {todo.requirement or todo.message}"
