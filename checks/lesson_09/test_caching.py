@@ -31,6 +31,7 @@ STATUSES = ("todo", "in_progress", "done")
 # user (SELECT ... FROM users) is not one of them.
 DASHBOARD_WORK = re.compile(r"\b(tasks|projects)\b", re.IGNORECASE)
 
+
 # --------------------------------------------------------------------------- people and their world
 
 
@@ -361,7 +362,7 @@ def test_memory_entries_expire_after_the_ttl(world, lesson, monkeypatch):
         raise AssertionError("There is no app/cache.py: the cache lives there.") from None
     if not callable(getattr(cache_module, "clock", None)):
         raise AssertionError("app/cache.py has no clock() function: the in-memory cache must read the time through it.")
-    now = [1_000_000.0]
+    now = [cache_module.clock()]  # the real time, from now on moved only by this check
     monkeypatch.setattr(cache_module, "clock", lambda: now[0])
     read_counting(world, "Ann")  # a miss, cached at "now"
     now[0] += TTL_SECONDS - 1
