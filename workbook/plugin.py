@@ -105,6 +105,9 @@ def target_root(config: pytest.Config, repo: Path) -> Path:
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "where(text): where the learner should look when this check fails")
+    config.addinivalue_line(
+        "markers", "slow_check(seconds): this check needs more time than --check-timeout (it starts a process)"
+    )
     config.stash[_STATE] = SessionState()
     if any("checks" in Path(arg).parts for arg in config.args):
         # One line per check with its status (unless -q), and the workbook summary instead of
@@ -293,6 +296,9 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     Recorder.reset()
     kwargs = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
     limit = pyfuncitem.config.getoption("check_timeout")
+    slow = pyfuncitem.get_closest_marker("slow_check")
+    if slow is not None:
+        limit = max(limit, float(slow.args[0]))
     under_check = pyfuncitem.stash.get(_LESSON, None)
     try:
         run_bounded(lambda: pyfuncitem.obj(**kwargs), limit, under_check.target if under_check else None)

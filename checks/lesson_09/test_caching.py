@@ -186,6 +186,11 @@ def listed(statements, limit=4):
 # --------------------------------------------------------------------------- another process
 
 
+# A check that starts another process of the app (a Python, FastAPI, SQLAlchemy... imported from
+# scratch: a second or two, more on a busy machine) gets this long, beyond --check-timeout.
+OTHER_PROCESS_SECONDS = 25
+slow_check = pytest.mark.slow_check(OTHER_PROCESS_SECONDS + 5)
+
 OTHER_INSTANCE = r"""
 import json, sys
 sys.dont_write_bytecode = True
@@ -203,7 +208,7 @@ print("WORKBOOK-ANSWERS " + json.dumps(answers))
 """
 
 
-def in_other_process(lesson, steps, hash_seed=1, timeout=8):
+def in_other_process(lesson, steps, hash_seed=1, timeout=OTHER_PROCESS_SECONDS):
     """Run the app in a new process - another worker - with the check's settings (the same
     database, the same cache), send it `steps` ([method, path, headers, json body]) and answer
     what it answered: [{"status", "headers", "body"}, ...]."""
@@ -405,6 +410,7 @@ def test_redis_keys_expire_within_the_ttl(world, backend):
 
 
 @only("redis")
+@slow_check
 @where("app/cache.py, TODO(redis-cache), and app/dashboard.py, TODO(invalidate)")
 def test_a_write_in_one_instance_reaches_the_others(world, lesson, backend):
     """With Redis, a task changed through another instance of the app (another process, as with
@@ -438,6 +444,7 @@ def etag_of(response, who="the dashboard"):
 
 
 @only("memory")
+@slow_check
 @where("app/dashboard.py, TODO(etag)")
 def test_etag_is_the_same_in_every_process(world, lesson):
     """The same dashboard has the same ETag in every process of the app (each process has its own
