@@ -13,6 +13,7 @@ import re
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 
 import pytest
@@ -557,24 +558,34 @@ def test_redis_down_answers_from_the_database(world, caplog):
 def test_concurrent_misses_compute_the_dashboard_once(world, backend):
     """When eight requests for one user's dashboard miss at the same time, the dashboard is computed
     once: the others wait for it and answer what it stored."""
+    readers = 8
     computing = set()  # the threads that ran a statement on tasks or projects
+    arrived = {}  # connection -> when it first ran a statement (each request holds its own)
     lock = threading.Lock()
     second_one = threading.Event()
 
-    def hold_the_first(conn, cursor, statement, parameters, context, executemany):
-        if not DASHBOARD_WORK.search(statement):
-            return
+    def all_arrived_a_while_ago():
         with lock:
+            return len(arrived) >= readers and time.monotonic() - max(arrived.values()) > 0.2
+
+    def hold_the_first(conn, cursor, statement, parameters, context, executemany):
+        with lock:
+            arrived.setdefault(id(conn), time.monotonic())
+            if not DASHBOARD_WORK.search(statement):
+                return
             computing.add(threading.get_ident())
             first = len(computing) == 1
-        if first:
-            # Hold the first computation until another request computes too, or at most half a
-            # second - time enough for the seven others to arrive and miss.
-            second_one.wait(0.5)
-        else:
+        if not first:
             second_one.set()
+            return
+        # Hold the first computation until another request computes too (a stampede), or until
+        # every request has been under way for a moment - long enough to miss and compute, had
+        # they not waited for this one - or at most 2 seconds.
+        deadline = time.monotonic() + 2
+        while not second_one.wait(0.02) and not all_arrived_a_while_ago() and time.monotonic() < deadline:
+            pass
 
-    answers = [None] * 8
+    answers = [None] * readers
     raised = []
 
     def read(number):
