@@ -13,6 +13,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -113,20 +114,33 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_serve_runs_the_lesson_app(workbook_copy: Path) -> None:
+@pytest.mark.parametrize("number", [1, 9])
+def test_serve_runs_the_lesson_app(workbook_copy: Path, number: int) -> None:
+    """`workbook serve N` answers on /docs; from lesson 06 on it migrates the database first, so a
+    learner can register and use the app at once."""
+    name = f"lesson_{number:02d}"
+    for folder in ("solutions", "lessons", "checks"):
+        if not (workbook_copy / folder / name).exists():
+            shutil.copytree(ROOT / folder / name, workbook_copy / folder / name, ignore=shutil.ignore_patterns("__pycache__"))
     port = _free_port()
-    command = [sys.executable, "-m", "workbook.cli", "serve", "1", "--solution", "--port", str(port), "--no-reload"]
-    server = subprocess.Popen(command, cwd=workbook_copy, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    command = [sys.executable, "-m", "workbook.cli", "serve", str(number), "--solution", "--port", str(port), "--no-reload"]
+    env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "ENVIRONMENT", "SECRET_KEY"}}
+    server = subprocess.Popen(command, cwd=workbook_copy, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+    base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/openapi.json", timeout=2) as response:
+                with urllib.request.urlopen(f"{base}/openapi.json", timeout=2) as response:
                     assert "/tasks" in json.load(response)["paths"]
                     break
             except OSError:
-                assert server.poll() is None and time.monotonic() < deadline, "workbook serve did not start"
+                assert server.poll() is None and time.monotonic() < deadline, "workbook serve did not start: " + (server.stdout.read().decode()[-2000:] if server.poll() is not None else "")
                 time.sleep(0.2)
+        if number >= 6:
+            user = {"name": "Ann", "email": "ann@example.com", "password": "correct horse battery"}
+            assert httpx.post(f"{base}/users", json=user).status_code == 201, "the database was not migrated"
+            assert (workbook_copy / "solutions" / name / "tasks.db").is_file(), "the database lives in the lesson folder"
     finally:
         server.terminate()
         server.wait(timeout=10)

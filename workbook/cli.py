@@ -335,6 +335,15 @@ def serve(
     os.environ["PYTHONDONTWRITEBYTECODE"] = "1"
     # From lesson 07 on, the app refuses to start outside development without a strong SECRET_KEY.
     os.environ.setdefault("ENVIRONMENT", "development")
+    # The app's default database (sqlite:///./tasks.db) lives in the lesson folder, like the one
+    # `alembic upgrade head` makes there; from lesson 06 on, the schema is brought up to date first.
+    os.chdir(folder)
+    if (folder / "alembic.ini").is_file():
+        migrated = subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], capture_output=True, text=True)
+        if migrated.returncode != 0:
+            console.print(f"[red]alembic upgrade head failed in {folder.relative_to(find_root())}:[/red]")
+            console.print(escape(migrated.stderr[-3000:]))
+            raise typer.Exit(1)
     console.print(f"Serving {folder.relative_to(find_root())} (ENVIRONMENT={os.environ['ENVIRONMENT']}) - open http://{host}:{port}/docs")
     uvicorn.run("app.main:app", app_dir=str(folder), host=host, port=port, reload=reload, reload_dirs=[str(folder)] if reload else None)
 

@@ -1,5 +1,5 @@
-"""The application. In the lesson folder: `alembic upgrade head`, then
-`ENVIRONMENT=development workbook serve 8` (or set SECRET_KEY), and open http://127.0.0.1:8000/docs.
+"""The application: `workbook serve 8` migrates the lesson's database, starts it (with
+ENVIRONMENT=development unless set), and serves http://127.0.0.1:8000/docs.
 
 The schema is not the app's business: `alembic upgrade head` creates and changes the tables (see
 migrations/). Start the app on a database that is migrated to the latest revision.
