@@ -154,11 +154,29 @@ def test_role_matrix(client, make_role, endpoint):
         caller = callers[role]
         response = client.request(method, url, **kwargs) if caller is None else caller.request(method, url, **kwargs)
         if response.status_code != status:
-            wrong.append(f"{role}: expected {expect.phrase(status)}, got {expect.phrase(response.status_code)}")
+            wrong.append((role, status, response.status_code))
     assert not wrong, (
-        f"{endpoint} answers the roles wrongly - " + "; ".join(wrong) + ". 401: nobody is logged in; 403: logged in, "
-        "but the role may not. Declare the route's requirement as a dependency (require_role)."
+        f"{endpoint} answers the roles wrongly - "
+        + "; ".join(f"{role}: expected {expect.phrase(want)}, got {expect.phrase(got)}" for role, want, got in wrong)
+        + ". "
+        + " ".join(dict.fromkeys(advice(want, got) for _, want, got in wrong))
     )
+
+
+def advice(expected, got):
+    """What a role-matrix mismatch most likely means, in a sentence."""
+    if expected == 401:
+        return "401 means nobody is logged in: the route must require a token (CurrentUser, or the router's dependencies)."
+    if expected == 403:
+        return "403 means logged in, but the role may not: declare the route's requirement (Writer, Admin - require_role)."
+    if got == 403:
+        return "This role may call it: require_role must let it through (check the roles Writer and Admin list)."
+    if got == 404:
+        return (
+            "A 404 for a role that may read it means the object-level condition hides it from that role: "
+            "see visible_projects / writable_projects in app/access.py."
+        )
+    return "401: nobody is logged in; 403: logged in, but the role may not."
 
 
 def every_route(client):
@@ -269,13 +287,17 @@ def test_no_task_in_another_members_project(client, ann, bob):
 
 
 @where("app/access.py, TODO(visible)")
-def test_admins_see_everything(client, ann, bob, make_role):
-    """An admin reads every member's tasks and projects."""
-    admin = make_role(Person(client, "Ada"), "admin")
+@pytest.mark.parametrize("role", ["admin", "viewer"])
+def test_admins_and_viewers_see_everything(client, ann, bob, make_role, role):
+    """Admins and viewers read every member's tasks and projects, in lists too."""
+    reader = make_role(Person(client, "Ada"), role)
     task = task_in(ann, project_of(ann))
     task_in(bob, project_of(bob))
-    expect.status(admin.get(f"/tasks/{task['id']}"), 200, "An admin reads Ann's task.")
-    assert expect.json_body(admin.get("/tasks")).get("total") == 2, "An admin's GET /tasks counts every task (2)."
+    expect.status(reader.get(f"/tasks/{task['id']}"), 200, f"A {role} reads Ann's task.")
+    total = expect.json_body(reader.get("/tasks")).get("total")
+    assert total == 2, f"A {role}'s GET /tasks counts every task (2), got {total}."
+    projects = [p.get("name") for p in expect.json_body(reader.get("/projects"))]
+    assert projects == ["Ann's project", "Bob's project"], f"A {role}'s GET /projects lists every project; got {projects}."
 
 
 # --------------------------------------------------------------------------- property level: what a client may set
