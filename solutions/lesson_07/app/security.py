@@ -158,7 +158,7 @@ class LoginThrottle:
     """Counts failed logins per username within a sliding window of time.
 
     Kept in this process's memory: several processes (or servers) behind a load balancer each
-    count on their own - lesson 09 moves state like this to Redis.
+    count on their own - the problem lesson 09 shows with a cache, and solves with Redis.
     """
 
     def __init__(self, max_failures: int, window: timedelta) -> None:

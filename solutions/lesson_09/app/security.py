@@ -126,7 +126,8 @@ class LoginThrottle:
     """Counts failed logins per username within a sliding window of time.
 
     Kept in this process's memory: several processes (or servers) behind a load balancer each
-    count on their own - lesson 09 moves state like this to Redis.
+    count on their own - the problem this lesson shows with the cache; a counter in Redis
+    (INCR with an expiry) would be shared by all of them.
     """
 
     def __init__(self, max_failures: int, window: timedelta) -> None:
