@@ -508,6 +508,20 @@ def test_the_throttle_locks_out_only_that_account(client):
     expect.status(login(client, bob["email"]), 200, "Bob is not locked out because of Ann's failures.")
 
 
+@where("app/auth.py, TODO(login)")
+def test_the_throttle_ignores_the_case_of_the_email(client):
+    """Failures count for an email whatever its case: after 5 failures, the same email written in
+    capitals answers 429 too - where the account lookup ignores case (as many databases and mail
+    systems do), a new spelling must not buy five more guesses."""
+    user = register(client)
+    fail_logins(client, user["email"])
+    shouting = user["email"].upper()
+    expect.status(
+        login(client, shouting, "not the password"), 429,
+        f"{shouting} is the same username as {user['email']}: count its failures together (lower-case it).",
+    )
+
+
 @where("app/security.py, TODO(throttle) and app/auth.py, TODO(login)")
 def test_unknown_emails_are_throttled_alike(client):
     """An email that has no account is throttled after 5 failures like one that has: the 429 does not reveal which accounts exist."""
