@@ -164,16 +164,23 @@ def test_limit_and_offset_pick_the_page(client):
 
 
 @where("app/schemas.py, TODO(parameters)")
-@pytest.mark.parametrize("params", [{"limit": 101}, {"limit": 0}, {"offset": -1}], ids=["limit=101", "limit=0", "offset=-1"])
+@pytest.mark.parametrize(
+    "params",
+    [{"limit": 101}, {"limit": 0}, {"offset": -1}, {"q": "x" * 101}],
+    ids=["limit=101", "limit=0", "offset=-1", "q of 101 characters"],
+)
 def test_page_size_is_capped(client, params):
-    """GET /tasks refuses a limit above 100 (or below 1) and a negative offset with 422: no client can ask for every row at once."""
+    """GET /tasks refuses a limit above 100 (or below 1), a negative offset and a q longer than 100
+    characters with 422: no client can ask for every row at once, or make the database match an
+    endless pattern."""
     add_project(client, "Launch", tasks=[{"title": "Plan"}])
-    expect.status(client.get("/tasks", params={"limit": 100}), 200, "limit=100, the maximum, is allowed.")
+    expect.status(client.get("/tasks", params={"limit": 100, "q": "x" * 100}), 200, "limit=100 and a q of 100 characters, the maximums, are allowed.")
     response = client.get("/tasks", params=params)
+    shown = {k: (f"{v[:5]}... ({len(v)} characters)" if isinstance(v, str) else v) for k, v in params.items()}
     expect_validation_problem(
         response,
-        f"{params} is outside the allowed range: limit is 1..100 and offset at least 0 - give the fields of "
-        "TaskQuery bounds with Field(ge=..., le=...).",
+        f"{shown} is outside the allowed range: limit is 1..100, offset at least 0 and q at most 100 "
+        "characters - give the fields of TaskQuery bounds with Field(ge=..., le=..., max_length=...).",
     )
 
 
