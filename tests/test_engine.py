@@ -223,3 +223,15 @@ def test_scratch_redis_databases_are_lent_empty_and_leave_others_data_alone() ->
         for client in occupied:
             client.delete("someone:else")
             client.close()
+
+
+def test_a_pydantic_validation_error_in_a_route_is_explained(tmp_path: Path) -> None:
+    """A ValidationError raised in the learner's route (a 500, to FastAPI's surprise) says how to answer 422."""
+    shutil.copytree(ROOT / "solutions" / "lesson_02", tmp_path / "lesson_02", ignore=shutil.ignore_patterns("__pycache__"))
+    tasks = tmp_path / "lesson_02" / "app" / "tasks.py"
+    tasks.write_text(tasks.read_text().replace("        raise invalid_body(exc) from None", "        raise"))
+    run = run_checks(ROOT, "lesson_02", tmp_path, "--only", "test_patch_keeps_due_date_after_the_stored_start_date")
+    [test] = run.tests
+    assert test["status"] == "error"
+    assert "Your code raised ValidationError" in test["message"]
+    assert "RequestValidationError" in test["message"]

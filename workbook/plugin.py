@@ -398,8 +398,20 @@ def classify(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException]) ->
         return "error", (
             f"Your code raised {type(exc).__name__}: {exc}\n"
             f"  at {target.relative(frame.filename)}:{frame.lineno} (in {frame.name}): {frame.line}"
+            + _about(exc)
         )
     return "failed", f"The check could not use the response: {type(exc).__name__}: {exc}"
+
+
+def _about(exc: BaseException) -> str:
+    """A sentence for exceptions whose way to a 500 surprises learners."""
+    if type(exc).__name__ == "ValidationError" and type(exc).__module__.startswith("pydantic"):
+        return (
+            "\n  FastAPI answers 422 only for what it validates itself (the request); a pydantic "
+            "ValidationError raised in your own code is a 500. To answer 422, raise "
+            "fastapi.exceptions.RequestValidationError(...) with its errors instead."
+        )
+    return ""
 
 
 def _response_validation(exc: BaseException, exchanges: list[Exchange]) -> str:
