@@ -302,7 +302,7 @@ def main() -> None:
     ]
     with ExitStack() as resources:
         cache_db = None
-        server = os.environ.get("WORKBOOK_REDIS_URL", services.REDIS_URL)
+        server = services.configured_redis_url()
         if services.reachable(server):
             redis_url = resources.enter_context(services.scratch_redis_database())
             cache_db = resources.enter_context(redis.Redis.from_url(redis_url))

@@ -196,8 +196,7 @@ def show_run(lesson: Lesson, run: CheckRun, against: str | None) -> bool:
         return False
     skipped = [t for t in run.tests if t["status"] == "skip"]
     if skipped:
-        reason = escape(skipped[0]["message"].removeprefix("Skipped: "))
-        console.print(f"[yellow]{len(skipped)} checks skipped: {reason}. Everything else passes.[/yellow]")
+        console.print(f"[yellow]{len(skipped)} checks skipped: {escape(skipped[0]['message'])}. Everything else passes.[/yellow]")
         return True
     console.print(f"[green bold]{lesson.name} is complete![/green bold]")
     return True
@@ -337,14 +336,15 @@ def serve(
     os.environ.setdefault("ENVIRONMENT", "development")
     # The app's default database (sqlite:///./tasks.db) lives in the lesson folder, like the one
     # `alembic upgrade head` makes there; from lesson 06 on, the schema is brought up to date first.
+    shown = folder.relative_to(find_root())
     os.chdir(folder)
     if (folder / "alembic.ini").is_file():
         migrated = subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], capture_output=True, text=True)
         if migrated.returncode != 0:
-            console.print(f"[red]alembic upgrade head failed in {folder.relative_to(find_root())}:[/red]")
+            console.print(f"[red]alembic upgrade head failed in {shown}:[/red]")
             console.print(escape(migrated.stderr[-3000:]))
             raise typer.Exit(1)
-    console.print(f"Serving {folder.relative_to(find_root())} (ENVIRONMENT={os.environ['ENVIRONMENT']}) - open http://{host}:{port}/docs")
+    console.print(f"Serving {shown} (ENVIRONMENT={os.environ['ENVIRONMENT']}) - open http://{host}:{port}/docs")
     uvicorn.run("app.main:app", app_dir=str(folder), host=host, port=port, reload=reload, reload_dirs=[str(folder)] if reload else None)
 
 

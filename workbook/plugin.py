@@ -455,7 +455,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         outcome.duration = report.duration
     if report.skipped and outcome.status == "passed":
         outcome.status = "skipped"
-        outcome.message = str(report.longrepr[-1]) if isinstance(report.longrepr, tuple) else ""
+        reason = str(report.longrepr[-1]) if isinstance(report.longrepr, tuple) else ""
+        outcome.message = reason.removeprefix("Skipped: ")
     if not report.failed or call.excinfo is None:
         return report
     if report.when == "teardown" and outcome.status != "passed":
@@ -523,7 +524,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         todo = next((o for o in outcomes if o.status not in ("passed", "skipped")), None)
         skipped = [o for o in outcomes if o.status == "skipped"]
         if todo is None and skipped:
-            line += f"; {len(skipped)} skipped ({skipped[0].message.removeprefix('Skipped: ')}) - the rest is done"
+            line += f"; {len(skipped)} skipped ({skipped[0].message}) - the rest is done"
         elif todo is None:
             line += " - lesson complete!"
         else:

@@ -53,10 +53,14 @@ def postgres_url() -> str:
     return _need("PostgreSQL", url, "pg_ctlcluster --skip-systemctl-redirect <version> main start")
 
 
+def configured_redis_url() -> str:
+    """$WORKBOOK_REDIS_URL, or the local default."""
+    return os.environ.get("WORKBOOK_REDIS_URL", REDIS_URL)
+
+
 def redis_url() -> str:
     """The Redis server URL ($WORKBOOK_REDIS_URL or the local default), or skip/fail."""
-    url = os.environ.get("WORKBOOK_REDIS_URL", REDIS_URL)
-    return _need("Redis", url, "redis-server --daemonize yes --port 6379")
+    return _need("Redis", configured_redis_url(), "redis-server --daemonize yes --port 6379")
 
 
 # Redis databases 1-15 serve as the checks' scratch databases; database 0, the one applications

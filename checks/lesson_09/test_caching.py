@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from workbook import expect
+from workbook import expect, services
 from workbook.db import count_queries
 
 where = pytest.mark.where
@@ -393,7 +393,7 @@ def test_redis_keys_expire_within_the_ttl(world, backend):
     write(world, "PATCH /tasks/{id}")
     dashboard_of(world, "Ann")
     redis = backend.redis
-    keys = [key for key in redis.scan_iter(count=1000) if not key.startswith(b"workbook:")]
+    keys = [key for key in redis.scan_iter(count=1000) if not services.is_workbook_key(key)]
     assert keys, (
         "After reading the dashboard with CACHE_URL set to a Redis URL, that Redis database holds no "
         "key: the app does not cache in Redis. Build the back end CACHE_URL names."
